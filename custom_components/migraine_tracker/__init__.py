@@ -1,0 +1,84 @@
+"""Migraine Tracker: a private diary of supplement doses and migraine episodes."""
+
+from __future__ import annotations
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryError
+from homeassistant.helpers import config_validation as cv, issue_registry as ir
+from homeassistant.helpers.typing import ConfigType
+
+from .const import DOMAIN
+from .diary import Diary
+from .services import async_setup_services
+from .store import DiaryFileError, DiaryStore
+
+PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.SENSOR]
+
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+type MigraineTrackerConfigEntry = ConfigEntry[Diary]
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the diary services once for all diaries."""
+    async_setup_services(hass)
+    return True
+
+
+async def async_setup_entry(
+    hass: HomeAssistant, entry: MigraineTrackerConfigEntry
+) -> bool:
+    """Load a diary and its entities."""
+    issue_id = f"diary_unreadable_{entry.entry_id}"
+    try:
+        diary = await Diary.async_load(hass, entry)
+    except DiaryFileError as err:
+        ir.async_create_issue(
+            hass,
+            DOMAIN,
+            issue_id,
+            is_fixable=False,
+            is_persistent=False,
+            severity=ir.IssueSeverity.ERROR,
+            translation_key="diary_unreadable",
+            translation_placeholders={
+                "name": entry.title,
+                "path": str(err.path),
+                "reason": err.reason,
+            },
+        )
+        raise ConfigEntryError(
+            translation_domain=DOMAIN,
+            translation_key="diary_unreadable",
+            translation_placeholders={"path": str(err.path), "reason": err.reason},
+        ) from err
+    ir.async_delete_issue(hass, DOMAIN, issue_id)
+    entry.runtime_data = diary
+    diary.async_start()
+    entry.async_on_unload(entry.add_update_listener(_async_options_updated))
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    return True
+
+
+async def _async_options_updated(
+    hass: HomeAssistant, entry: MigraineTrackerConfigEntry
+) -> None:
+    """Apply new options at once, without a reload."""
+    entry.runtime_data.async_refresh()
+
+
+async def async_unload_entry(
+    hass: HomeAssistant, entry: MigraineTrackerConfigEntry
+) -> bool:
+    """Unload a diary; its file stays."""
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_entry(
+    hass: HomeAssistant, entry: MigraineTrackerConfigEntry
+) -> None:
+    """Delete a removed diary's file and any issue about it."""
+    ir.async_delete_issue(hass, DOMAIN, f"diary_unreadable_{entry.entry_id}")
+    await DiaryStore(hass, entry.entry_id).async_remove()

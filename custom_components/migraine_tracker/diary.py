@@ -1,0 +1,373 @@
+"""A person's diary inside Home Assistant: records, their file and their numbers."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import datetime
+import logging
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.const import EVENT_CORE_CONFIG_UPDATE
+from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers.event import async_track_point_in_utc_time
+from homeassistant.util import dt as dt_util
+
+from .const import (
+    CONF_DOSE_MG,
+    CONF_DOSES_PER_DAY,
+    CONF_MEDICATION_NAME,
+    DEFAULT_DOSE_MG,
+    DEFAULT_DOSES_PER_DAY,
+    DEFAULT_MEDICATION_NAME,
+    DOMAIN,
+    EVENT_DOSE_LOGGED,
+    EVENT_ENTRY_CHANGED,
+    EVENT_EPISODE_ENDED,
+    EVENT_EPISODE_STARTED,
+)
+from .records import Change, DiaryError, DiaryRecords, Dose, Entry, Episode
+from .stats import DayIndex, DiaryStats, local_date, next_midnight
+from .store import DiaryFileError, DiaryStore
+
+if TYPE_CHECKING:
+    from homeassistant.config_entries import ConfigEntry
+
+_LOGGER = logging.getLogger(__name__)
+
+
+def validation_error(err: DiaryError) -> ServiceValidationError:
+    """Turn a broken diary rule into the error Home Assistant shows."""
+    return ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key=err.key,
+        translation_placeholders=err.placeholders or None,
+    )
+
+
+class Diary:
+    """One person's diary, as its entities, services and voice see it."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: ConfigEntry[Diary],
+        store: DiaryStore,
+        records: DiaryRecords,
+    ) -> None:
+        """Wrap loaded records."""
+        self.hass = hass
+        self.entry = entry
+        self.store = store
+        self.records = records
+        self.index = DayIndex.build(records, dt_util.get_default_time_zone())
+        self._lock = asyncio.Lock()
+        self._listeners: list[CALLBACK_TYPE] = []
+        self._cancel_midnight: CALLBACK_TYPE | None = None
+        self.stats = self._compute(dt_util.utcnow())
+
+    @classmethod
+    async def async_load(cls, hass: HomeAssistant, entry: ConfigEntry[Diary]) -> Diary:
+        """Load a diary from its file, or start it if it has none.
+
+        Raises DiaryFileError when the file exists but cannot be used.
+        """
+        store = DiaryStore(hass, entry.entry_id)
+        data = await store.async_load()
+        if data is None:
+            records = DiaryRecords(dt_util.utcnow())
+            await store.async_save(records.as_dict())
+        else:
+            try:
+                records = DiaryRecords.from_dict(data)
+            except ValueError as err:
+                raise DiaryFileError(store.path, f"holds invalid data ({err})") from err
+        return cls(hass, entry, store, records)
+
+    # Settings.
+
+    @property
+    def name(self) -> str:
+        """Return the diary's name (the person's)."""
+        return self.entry.title
+
+    @property
+    def medication_name(self) -> str:
+        """Return the supplement's name."""
+        return str(
+            self.entry.options.get(CONF_MEDICATION_NAME, DEFAULT_MEDICATION_NAME)
+        )
+
+    @property
+    def dose_mg(self) -> int:
+        """Return the default amount of one dose."""
+        return int(self.entry.options.get(CONF_DOSE_MG, DEFAULT_DOSE_MG))
+
+    @property
+    def doses_per_day(self) -> int:
+        """Return the daily target."""
+        return int(self.entry.options.get(CONF_DOSES_PER_DAY, DEFAULT_DOSES_PER_DAY))
+
+    # Life cycle.
+
+    @callback
+    def async_start(self) -> None:
+        """Start following the clock and the time zone."""
+        self._schedule_midnight()
+        self.entry.async_on_unload(
+            self.hass.bus.async_listen(EVENT_CORE_CONFIG_UPDATE, self._on_core_config)
+        )
+        self.entry.async_on_unload(self._stop_midnight)
+
+    @callback
+    def _schedule_midnight(self) -> None:
+        """Arrange a refresh at the next local midnight."""
+        self._stop_midnight()
+        moment = next_midnight(dt_util.utcnow(), self.index.tz)
+        self._cancel_midnight = async_track_point_in_utc_time(
+            self.hass, self._on_midnight, moment
+        )
+
+    @callback
+    def _stop_midnight(self) -> None:
+        """Cancel the pending midnight refresh."""
+        if self._cancel_midnight is not None:
+            self._cancel_midnight()
+            self._cancel_midnight = None
+
+    @callback
+    def _on_midnight(self, moment: datetime) -> None:
+        """Roll the numbers over to the new day."""
+        self._cancel_midnight = None
+        self.async_refresh(max(moment, dt_util.utcnow()))
+        self._schedule_midnight()
+
+    @callback
+    def _on_core_config(self, event: Event[Any]) -> None:
+        """Recount the days when Home Assistant's time zone changes."""
+        tz = dt_util.get_default_time_zone()
+        if tz == self.index.tz:
+            return
+        self.index = DayIndex.build(self.records, tz)
+        self.async_refresh()
+        self._schedule_midnight()
+
+    # Numbers and listeners.
+
+    def _compute(self, now: datetime) -> DiaryStats:
+        """Work out the sensors' numbers at a moment."""
+        tz = self.index.tz
+        return self.index.stats(
+            today=local_date(now, tz),
+            doses_per_day=self.doses_per_day,
+            created_on=local_date(self.records.created_at, tz),
+        )
+
+    @callback
+    def async_refresh(self, now: datetime | None = None) -> None:
+        """Work out the numbers again and tell the entities."""
+        self.stats = self._compute(now or dt_util.utcnow())
+        for listener in list(self._listeners):
+            listener()
+
+    @callback
+    def async_add_listener(self, listener: CALLBACK_TYPE) -> Callable[[], None]:
+        """Call `listener` whenever the numbers change."""
+        self._listeners.append(listener)
+
+        @callback
+        def remove() -> None:
+            self._listeners.remove(listener)
+
+        return remove
+
+    # Changes.
+
+    async def _async_change(self, plan: Callable[[datetime], Change]) -> Change:
+        """Plan, apply, save and announce one change, all or nothing."""
+        async with self._lock:
+            try:
+                change = plan(dt_util.utcnow())
+            except DiaryError as err:
+                raise validation_error(err) from err
+            self.records.apply(change)
+            try:
+                await self.store.async_save(self.records.as_dict())
+            except OSError as err:
+                self.records.revert(change)
+                _LOGGER.error("Could not save diary %s: %s", self.name, err)
+                raise HomeAssistantError(
+                    translation_domain=DOMAIN,
+                    translation_key="save_failed",
+                    translation_placeholders={
+                        "path": str(self.store.path),
+                        "error": str(err),
+                    },
+                ) from err
+            self.index.apply(change)
+        self._announce(change)
+        self.async_refresh()
+        return change
+
+    def _announce(self, change: Change) -> None:
+        """Fire the bus event that describes a change."""
+        entry = change.entry
+        data: dict[str, Any] = {
+            "config_entry_id": self.entry.entry_id,
+            "id": entry.id,
+            "name": self.name,
+        }
+        if change.action == "log_dose":
+            assert isinstance(entry, Dose)
+            data |= {
+                "medication_name": self.medication_name,
+                "amount_mg": entry.amount_mg,
+                "taken_at": entry.taken_at.isoformat(),
+            }
+            event = EVENT_DOSE_LOGGED
+        elif change.action in ("log_episode", "end_episode"):
+            assert isinstance(entry, Episode)
+            data |= {
+                "started_at": entry.started_at.isoformat(),
+                "ended_at": entry.ended_at.isoformat() if entry.ended_at else None,
+                "severity": entry.severity,
+            }
+            event = (
+                EVENT_EPISODE_STARTED
+                if change.action == "log_episode"
+                else EVENT_EPISODE_ENDED
+            )
+        else:
+            data |= {
+                "action": change.action,
+                "kind": "dose" if isinstance(entry, Dose) else "episode",
+            }
+            event = EVENT_ENTRY_CHANGED
+        self.hass.bus.async_fire(event, data)
+
+    async def async_log_dose(
+        self,
+        *,
+        amount_mg: int | None = None,
+        taken_at: datetime | None = None,
+        note: str | None = None,
+    ) -> Dose:
+        """Record a dose; returns once it is on disk."""
+        change = await self._async_change(
+            lambda now: self.records.plan_log_dose(
+                now=now,
+                amount_mg=self.dose_mg if amount_mg is None else amount_mg,
+                taken_at=_utc(taken_at),
+                note=note,
+            )
+        )
+        assert isinstance(change.after, Dose)
+        return change.after
+
+    async def async_log_episode(self, **fields: Any) -> Episode:
+        """Record an episode; returns once it is on disk."""
+        fields = _utc_fields(fields)
+        change = await self._async_change(
+            lambda now: self.records.plan_log_episode(now=now, **fields)
+        )
+        assert isinstance(change.after, Episode)
+        return change.after
+
+    async def async_end_episode(self, **fields: Any) -> Episode:
+        """End the ongoing episode; returns once it is on disk."""
+        fields = _utc_fields(fields)
+        change = await self._async_change(
+            lambda now: self.records.plan_end_episode(now=now, **fields)
+        )
+        assert isinstance(change.after, Episode)
+        return change.after
+
+    async def async_update_entry(self, entry_id: str, fields: dict[str, Any]) -> Entry:
+        """Edit a dose or an episode."""
+        fields = _utc_fields(fields)
+        change = await self._async_change(
+            lambda now: self.records.plan_update(
+                now=now, entry_id=entry_id, fields=fields
+            )
+        )
+        return change.entry
+
+    async def async_delete_entry(self, entry_id: str) -> Entry:
+        """Remove a dose or an episode."""
+        change = await self._async_change(
+            lambda now: self.records.plan_delete(entry_id)
+        )
+        return change.entry
+
+    async def async_undo_last(self) -> Change:
+        """Take back the most recent logging action."""
+        return await self._async_change(lambda now: self.records.plan_undo())
+
+    async def async_get_entries(
+        self,
+        start: datetime | None,
+        end: datetime | None,
+        kind: str,
+    ) -> dict[str, list[dict[str, Any]]]:
+        """Return the entries in a range, oldest first, times in local ISO."""
+        start, end = _utc(start), _utc(end)
+        if start is not None and end is not None and end < start:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="range_end_before_start",
+            )
+        result: dict[str, list[dict[str, Any]]] = {}
+        if kind in ("dose", "all"):
+            doses = sorted(
+                (
+                    dose
+                    for dose in self.records.doses.values()
+                    if (start is None or dose.taken_at >= start)
+                    and (end is None or dose.taken_at < end)
+                ),
+                key=lambda dose: dose.taken_at,
+            )
+            result["doses"] = [_local(dose.as_dict()) for dose in doses]
+        if kind in ("episode", "all"):
+            episodes = sorted(
+                (
+                    episode
+                    for episode in self.records.episodes.values()
+                    if (end is None or episode.started_at < end)
+                    and (
+                        start is None
+                        or episode.ended_at is None
+                        or episode.ended_at >= start
+                    )
+                ),
+                key=lambda episode: episode.started_at,
+            )
+            result["episodes"] = [_local(episode.as_dict()) for episode in episodes]
+        return result
+
+
+_TIME_FIELDS = ("taken_at", "started_at", "ended_at")
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """Return a time in UTC; a naive one is in Home Assistant's time zone."""
+    return None if moment is None else dt_util.as_utc(moment)
+
+
+def _utc_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """Return fields with their times in UTC."""
+    return {
+        name: _utc(value) if name in _TIME_FIELDS else value
+        for name, value in fields.items()
+    }
+
+
+def _local(item: dict[str, Any]) -> dict[str, Any]:
+    """Show an entry's stored UTC times in Home Assistant's time zone."""
+    for field in _TIME_FIELDS:
+        if item.get(field):
+            item[field] = dt_util.as_local(
+                datetime.fromisoformat(item[field])
+            ).isoformat()
+    return item
