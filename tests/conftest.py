@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator
 from pathlib import Path
 import sys
 from typing import Any
@@ -12,27 +11,23 @@ import pytest
 # The harness ships a custom_components package of its own; ours must be
 # imported first or Home Assistant cannot find the integration.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import custom_components.migraine_tracker  # noqa: E402, F401
-
-from homeassistant.core import HomeAssistant, ServiceResponse  # noqa: E402
 from pytest_homeassistant_custom_component.common import MockConfigEntry  # noqa: E402
 
+import custom_components.migraine_tracker  # noqa: E402, F401
 from custom_components.migraine_tracker.const import (  # noqa: E402
     CONF_DOSE_MG,
     CONF_DOSES_PER_DAY,
     CONF_MEDICATION_NAME,
     DOMAIN,
 )
+from homeassistant.core import HomeAssistant, ServiceResponse  # noqa: E402
 
 TIME_ZONE = "Europe/Berlin"
 
 
 @pytest.fixture(autouse=True)
-def auto_enable_custom_integrations(
-    enable_custom_integrations: None,
-) -> Generator[None]:
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load custom integrations in every test."""
-    yield
 
 
 @pytest.fixture(autouse=True)
@@ -80,11 +75,8 @@ async def diary_entry(hass: HomeAssistant) -> MockConfigEntry:
     return await setup_entry(hass, make_entry())
 
 
-async def call(
-    hass: HomeAssistant, service: str, **data: Any
-) -> ServiceResponse:
+async def call(hass: HomeAssistant, service: str, **data: Any) -> ServiceResponse:
     """Call a diary service, blocking, and return its response."""
-    return_response = service != "get_entries_no_response"
     return await hass.services.async_call(
-        DOMAIN, service, data, blocking=True, return_response=return_response
+        DOMAIN, service, data, blocking=True, return_response=True
     )

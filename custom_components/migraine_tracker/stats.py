@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from .records import Change, DiaryRecords, Dose, Entry, Episode
 
@@ -23,12 +23,13 @@ def local_date(moment: datetime, tz: tzinfo) -> date:
 
 
 def start_of_day(day: date, tz: tzinfo) -> datetime:
-    """Return the first moment of a local calendar day.
+    """Return the first moment of a local calendar day, in UTC.
 
     Where a DST jump skips midnight, the day starts at the jump: a
     non-existent local time resolves to the instant the clocks moved.
+    In UTC, differences between such moments are real elapsed time.
     """
-    return datetime.combine(day, time(), tzinfo=tz)
+    return datetime.combine(day, time(), tzinfo=tz).astimezone(UTC)
 
 
 def next_midnight(moment: datetime, tz: tzinfo) -> datetime:
