@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-import json
 from pathlib import Path
 from typing import Any
 from unittest.mock import patch
@@ -12,12 +11,14 @@ from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
+    MockUser,
     async_capture_events,
 )
 import voluptuous as vol
 
 from custom_components.migraine_tracker.const import DOMAIN
-from homeassistant.core import HomeAssistant
+from custom_components.migraine_tracker.store import read_diary
+from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
@@ -28,9 +29,11 @@ NOW = "2026-06-15 12:00:00+02:00"
 
 
 def stored(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, Any]:
-    """Return the diary as it is on disk right now."""
+    """Return the diary as it is on disk right now (snapshot and journal)."""
     path = Path(hass.config.path(".storage", f"{DOMAIN}.{entry.entry_id}"))
-    return json.loads(path.read_text())["data"]
+    data = read_diary(path)
+    assert data is not None
+    return data
 
 
 def state(hass: HomeAssistant, entity_id: str) -> str:
@@ -176,6 +179,8 @@ async def test_rule_errors_are_translated_and_change_nothing(
         ("end_episode", {"aura": True}),
         ("update_entry", {"note": "no id"}),
         ("get_entries", {"kind": "migraines"}),
+        ("log_dose", {"taken_at": "1899-12-31T23:00:00+00:00"}),
+        ("log_episode", {"started_at": "0001-06-01T00:00:00+00:00"}),
     ],
 )
 async def test_field_errors_use_home_assistant_validation(
@@ -194,7 +199,9 @@ async def test_field_errors_use_home_assistant_validation(
 async def test_limits_are_inclusive(
     hass: HomeAssistant, diary_entry: MockConfigEntry
 ) -> None:
-    """The largest allowed values are accepted."""
+    """The largest allowed values and the earliest allowed time are accepted."""
+    await call(hass, "log_dose", taken_at="1900-01-01T00:00:00+00:00")
+    await call(hass, "delete_entry", entry_id=(await entries(hass))["doses"][0]["id"])
     await call(hass, "log_dose", amount_mg=5000, note="n" * 1000)
     await call(
         hass,
@@ -390,7 +397,7 @@ async def test_a_failed_save_changes_nothing(
     before = stored(hass, diary_entry)
     with (
         patch(
-            "custom_components.migraine_tracker.store._write",
+            "custom_components.migraine_tracker.store._write_all",
             side_effect=OSError(28, "No space left on device"),
         ),
         pytest.raises(HomeAssistantError) as err,
@@ -476,6 +483,27 @@ async def test_every_change_fires_one_event(
         "update_entry",
         "delete_entry",
     ]
+
+
+async def test_events_carry_the_callers_context(
+    hass: HomeAssistant, diary_entry: MockConfigEntry, hass_admin_user: MockUser
+) -> None:
+    """The logbook can tell who logged: the event has the call's context."""
+    logged = async_capture_events(hass, f"{DOMAIN}_dose_logged")
+    changed = async_capture_events(hass, f"{DOMAIN}_entry_changed")
+    context = Context(user_id="user-who-logged")
+    await hass.services.async_call(
+        DOMAIN, "log_dose", {}, blocking=True, context=context
+    )
+    await hass.services.async_call(
+        "button",
+        "press",
+        {"entity_id": "button.alex_undo_last"},
+        blocking=True,
+        context=Context(user_id=hass_admin_user.id),
+    )
+    assert logged[0].context is context
+    assert changed[0].context.user_id == hass_admin_user.id
 
 
 async def test_times_are_checked_against_the_real_now(

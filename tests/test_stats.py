@@ -255,3 +255,14 @@ def test_index_follows_applied_and_reverted_changes() -> None:
     records.revert(change)
     index.revert(change)
     assert index.stats(TODAY, 1, TODAY).doses_today == 0
+
+
+@pytest.mark.parametrize("today_taken", [True, False])
+def test_a_streak_longer_than_every_window(today_taken: bool) -> None:
+    """A streak of 45 days counts past the 30 days the windows look at."""
+    days = [ago(n) for n in range(0 if today_taken else 1, 45)]
+    index = index_of(*(dose(at(day, 8)) for day in days))
+    stats = stats_of(index)
+    assert stats.dose_streak == 44 + today_taken
+    assert stats.dose_adherence_30d == 100.0
+    assert stats.dose_adherence_7d == 100.0

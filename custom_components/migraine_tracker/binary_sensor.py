@@ -61,3 +61,7 @@ class DiaryBinarySensor(DiaryListeningEntity, BinarySensorEntity):
     def is_on(self) -> bool:
         """Return whether it holds today."""
         return self.entity_description.is_on_fn(self.diary.stats)
+
+    def _value(self) -> object:
+        """Return the value the binary sensor shows."""
+        return self.is_on

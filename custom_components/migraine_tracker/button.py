@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Context, HomeAssistant
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
 from . import MigraineTrackerConfigEntry
@@ -21,29 +21,29 @@ PARALLEL_UPDATES = 0
 class DiaryButtonDescription(ButtonEntityDescription):
     """A diary button and what pressing it does."""
 
-    press_fn: Callable[[Diary], Awaitable[Any]]
+    press_fn: Callable[[Diary, Context | None], Awaitable[Any]]
 
 
 BUTTONS: tuple[DiaryButtonDescription, ...] = (
     DiaryButtonDescription(
         key="log_dose",
         translation_key="log_dose",
-        press_fn=lambda diary: diary.async_log_dose(),
+        press_fn=lambda diary, context: diary.async_log_dose(context=context),
     ),
     DiaryButtonDescription(
         key="start_migraine",
         translation_key="start_migraine",
-        press_fn=lambda diary: diary.async_log_episode(),
+        press_fn=lambda diary, context: diary.async_log_episode(context=context),
     ),
     DiaryButtonDescription(
         key="end_migraine",
         translation_key="end_migraine",
-        press_fn=lambda diary: diary.async_end_episode(),
+        press_fn=lambda diary, context: diary.async_end_episode(context=context),
     ),
     DiaryButtonDescription(
         key="undo_last",
         translation_key="undo_last",
-        press_fn=lambda diary: diary.async_undo_last(),
+        press_fn=lambda diary, context: diary.async_undo_last(context),
     ),
 )
 
@@ -65,4 +65,4 @@ class DiaryButton(DiaryEntity, ButtonEntity):
 
     async def async_press(self) -> None:
         """Do what the button says."""
-        await self.entity_description.press_fn(self.diary)
+        await self.entity_description.press_fn(self.diary, self._context)

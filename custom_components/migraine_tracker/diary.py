@@ -9,7 +9,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.const import EVENT_CORE_CONFIG_UPDATE
-from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, Context, Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.util import dt as dt_util
@@ -30,6 +30,7 @@ from .const import (
 from .records import Change, DiaryError, DiaryRecords, Dose, Entry, Episode
 from .stats import DayIndex, DiaryStats, local_date, next_midnight
 from .store import DiaryFileError, DiaryStore
+from .timeline import Timeline
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
@@ -62,7 +63,9 @@ class Diary:
         self.store = store
         self.records = records
         self.index = DayIndex.build(records, dt_util.get_default_time_zone())
+        self.timeline = Timeline(records.doses.values(), records.episodes.values())
         self._lock = asyncio.Lock()
+        self._compaction_planned = False
         self._listeners: list[CALLBACK_TYPE] = []
         self._cancel_midnight: CALLBACK_TYPE | None = None
         self.stats = self._compute(dt_util.utcnow())
@@ -119,6 +122,7 @@ class Diary:
             self.hass.bus.async_listen(EVENT_CORE_CONFIG_UPDATE, self._on_core_config)
         )
         self.entry.async_on_unload(self._stop_midnight)
+        self.entry.async_on_unload(self.async_compact)
 
     @callback
     def _schedule_midnight(self) -> None:
@@ -184,7 +188,9 @@ class Diary:
 
     # Changes.
 
-    async def _async_change(self, plan: Callable[[datetime], Change]) -> Change:
+    async def _async_change(
+        self, plan: Callable[[datetime], Change], context: Context | None
+    ) -> Change:
         """Plan, apply, save and announce one change, all or nothing."""
         async with self._lock:
             try:
@@ -193,7 +199,10 @@ class Diary:
                 raise validation_error(err) from err
             self.records.apply(change)
             try:
-                await self.store.async_save(self.records.as_dict())
+                if self.store.can_append:
+                    await self.store.async_append(change)
+                else:
+                    await self.store.async_save(self.records.as_dict(), new_change=True)
             except OSError as err:
                 self.records.revert(change)
                 _LOGGER.error("Could not save diary %s: %s", self.name, err)
@@ -206,11 +215,35 @@ class Diary:
                     },
                 ) from err
             self.index.apply(change)
-        self._announce(change)
+            self.timeline.apply(change)
+        self._announce(change, context)
         self.async_refresh()
+        if self.store.compaction_due and not self._compaction_planned:
+            # After the caller has its answer: a snapshot of a long diary
+            # takes far longer than a journal line.
+            self._compaction_planned = True
+            self.entry.async_create_task(
+                self.hass,
+                self.async_compact(),
+                f"{DOMAIN} compact {self.name}",
+                eager_start=False,
+            )
         return change
 
-    def _announce(self, change: Change) -> None:
+    async def async_compact(self) -> None:
+        """Fold the journal into a new snapshot, if it holds any change."""
+        async with self._lock:
+            self._compaction_planned = False
+            if not self.store.journal_lines:
+                return
+            try:
+                await self.store.async_save(self.records.as_dict())
+            except OSError as err:
+                # Nothing is lost: the journal keeps every change until a
+                # later snapshot succeeds.
+                _LOGGER.warning("Could not compact diary %s: %s", self.name, err)
+
+    def _announce(self, change: Change, context: Context | None) -> None:
         """Fire the bus event that describes a change."""
         entry = change.entry
         data: dict[str, Any] = {
@@ -244,7 +277,8 @@ class Diary:
                 "kind": "dose" if isinstance(entry, Dose) else "episode",
             }
             event = EVENT_ENTRY_CHANGED
-        self.hass.bus.async_fire(event, data)
+        # The caller's context lets the logbook say who or what made the change.
+        self.hass.bus.async_fire(event, data, context=context)
 
     async def async_log_dose(
         self,
@@ -252,6 +286,7 @@ class Diary:
         amount_mg: int | None = None,
         taken_at: datetime | None = None,
         note: str | None = None,
+        context: Context | None = None,
     ) -> Dose:
         """Record a dose; returns once it is on disk."""
         change = await self._async_change(
@@ -260,49 +295,59 @@ class Diary:
                 amount_mg=self.dose_mg if amount_mg is None else amount_mg,
                 taken_at=_utc(taken_at),
                 note=note,
-            )
+            ),
+            context,
         )
         assert isinstance(change.after, Dose)
         return change.after
 
-    async def async_log_episode(self, **fields: Any) -> Episode:
+    async def async_log_episode(
+        self, *, context: Context | None = None, **fields: Any
+    ) -> Episode:
         """Record an episode; returns once it is on disk."""
         fields = _utc_fields(fields)
         change = await self._async_change(
-            lambda now: self.records.plan_log_episode(now=now, **fields)
+            lambda now: self.records.plan_log_episode(now=now, **fields), context
         )
         assert isinstance(change.after, Episode)
         return change.after
 
-    async def async_end_episode(self, **fields: Any) -> Episode:
+    async def async_end_episode(
+        self, *, context: Context | None = None, **fields: Any
+    ) -> Episode:
         """End the ongoing episode; returns once it is on disk."""
         fields = _utc_fields(fields)
         change = await self._async_change(
-            lambda now: self.records.plan_end_episode(now=now, **fields)
+            lambda now: self.records.plan_end_episode(now=now, **fields), context
         )
         assert isinstance(change.after, Episode)
         return change.after
 
-    async def async_update_entry(self, entry_id: str, fields: dict[str, Any]) -> Entry:
+    async def async_update_entry(
+        self, entry_id: str, fields: dict[str, Any], context: Context | None = None
+    ) -> Entry:
         """Edit a dose or an episode."""
         fields = _utc_fields(fields)
         change = await self._async_change(
             lambda now: self.records.plan_update(
                 now=now, entry_id=entry_id, fields=fields
-            )
+            ),
+            context,
         )
         return change.entry
 
-    async def async_delete_entry(self, entry_id: str) -> Entry:
+    async def async_delete_entry(
+        self, entry_id: str, context: Context | None = None
+    ) -> Entry:
         """Remove a dose or an episode."""
         change = await self._async_change(
-            lambda now: self.records.plan_delete(entry_id)
+            lambda now: self.records.plan_delete(entry_id), context
         )
         return change.entry
 
-    async def async_undo_last(self) -> Change:
+    async def async_undo_last(self, context: Context | None = None) -> Change:
         """Take back the most recent logging action."""
-        return await self._async_change(lambda now: self.records.plan_undo())
+        return await self._async_change(lambda now: self.records.plan_undo(), context)
 
     async def async_get_entries(
         self,
@@ -317,6 +362,14 @@ class Diary:
                 translation_domain=DOMAIN,
                 translation_key="range_end_before_start",
             )
+        # Wait for a change being saved: never show what is not on disk yet.
+        async with self._lock:
+            return self._entries_between(start, end, kind)
+
+    def _entries_between(
+        self, start: datetime | None, end: datetime | None, kind: str
+    ) -> dict[str, list[dict[str, Any]]]:
+        """Return the entries of a kind in a range, oldest first."""
         result: dict[str, list[dict[str, Any]]] = {}
         if kind in ("dose", "all"):
             doses = sorted(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from homeassistant.core import callback
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
 
@@ -33,7 +34,23 @@ class DiaryEntity(Entity):
 class DiaryListeningEntity(DiaryEntity):
     """A diary entity whose state follows the diary's numbers."""
 
+    _shown: object = None
+
+    def _value(self) -> object:
+        """Return the value the entity shows."""
+        raise NotImplementedError
+
     async def async_added_to_hass(self) -> None:
         """Update whenever the diary's numbers change."""
         await super().async_added_to_hass()
-        self.async_on_remove(self.diary.async_add_listener(self.async_write_ha_state))
+        self._shown = self._value()
+        self.async_on_remove(self.diary.async_add_listener(self._on_diary_change))
+
+    @callback
+    def _on_diary_change(self) -> None:
+        """Write the state only when the value shown changed."""
+        # A state write costs far more than the comparison; most changes and
+        # every midnight leave most of a diary's ten entities as they were.
+        if (value := self._value()) != self._shown:
+            self._shown = value
+            self.async_write_ha_state()

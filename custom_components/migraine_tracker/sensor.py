@@ -109,3 +109,7 @@ class DiarySensor(DiaryListeningEntity, SensorEntity):
     def native_value(self) -> StateType | datetime:
         """Return the sensor's value for today."""
         return self.entity_description.value_fn(self.diary.stats)
+
+    def _value(self) -> object:
+        """Return the value the sensor shows."""
+        return self.native_value

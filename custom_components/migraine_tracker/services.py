@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any, cast
 
@@ -18,6 +19,7 @@ from homeassistant.core import (
 )
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
+from homeassistant.util import dt as dt_util
 
 from .const import (
     ATTR_CONFIG_ENTRY_ID,
@@ -45,6 +47,7 @@ SERVICE_GET_ENTRIES = "get_entries"
 
 ATTR_ENTRY_ID = "entry_id"
 KINDS = ("dose", "episode", "all")
+EARLIEST_YEAR = 1900
 
 
 def whole_number(minimum: int, maximum: int) -> Callable[[Any], int]:
@@ -68,6 +71,22 @@ def whole_number(minimum: int, maximum: int) -> Callable[[Any], int]:
     return validate
 
 
+def time_in_range(value: Any) -> datetime:
+    """Return a datetime from 1900 on, which every time zone can hold."""
+    moment = cv.datetime(value)
+    try:
+        # Year 1 or 9999 in a time zone can fall outside what datetime holds.
+        utc = dt_util.as_utc(moment)
+        dt_util.as_local(utc)
+    except OverflowError as err:
+        raise vol.Invalid("time is out of range") from err
+    # A stored year-1 time could not be shown in a zone west of UTC if Home
+    # Assistant's time zone changed later; no diary reaches back that far.
+    if utc.year < EARLIEST_YEAR:
+        raise vol.Invalid(f"time must be in {EARLIEST_YEAR} or later")
+    return moment
+
+
 NOTE = vol.All(cv.string, vol.Length(max=NOTE_MAX_LENGTH))
 TEXT_LIST = vol.All(
     cv.ensure_list,
@@ -81,12 +100,12 @@ DIARY: dict[vol.Marker, Any] = {vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string}
 
 DOSE_FIELDS: dict[vol.Marker, Any] = {
     vol.Optional("amount_mg"): AMOUNT,
-    vol.Optional("taken_at"): cv.datetime,
+    vol.Optional("taken_at"): time_in_range,
     vol.Optional("note"): NOTE,
 }
 EPISODE_FIELDS: dict[vol.Marker, Any] = {
-    vol.Optional("started_at"): cv.datetime,
-    vol.Optional("ended_at"): cv.datetime,
+    vol.Optional("started_at"): time_in_range,
+    vol.Optional("ended_at"): time_in_range,
     vol.Optional("severity"): SEVERITY,
     vol.Optional("aura"): cv.boolean,
     vol.Optional("symptoms"): TEXT_LIST,
@@ -101,7 +120,7 @@ LOG_EPISODE_SCHEMA = vol.Schema({**DIARY, **EPISODE_FIELDS})
 END_EPISODE_SCHEMA = vol.Schema(
     {
         **DIARY,
-        vol.Optional("ended_at"): cv.datetime,
+        vol.Optional("ended_at"): time_in_range,
         vol.Optional("severity"): SEVERITY,
         vol.Optional("relief"): RELIEF,
         vol.Optional("note"): NOTE,
@@ -120,8 +139,8 @@ UNDO_LAST_SCHEMA = vol.Schema(DIARY)
 GET_ENTRIES_SCHEMA = vol.Schema(
     {
         **DIARY,
-        vol.Optional("start"): cv.datetime,
-        vol.Optional("end"): cv.datetime,
+        vol.Optional("start"): time_in_range,
+        vol.Optional("end"): time_in_range,
         vol.Optional("kind", default="all"): vol.In(KINDS),
     }
 )
@@ -182,39 +201,39 @@ def _fields(call: ServiceCall, *skip: str) -> dict[str, Any]:
 
 async def _log_dose(diary: Diary, call: ServiceCall) -> ServiceResponse:
     """Record a dose."""
-    dose = await diary.async_log_dose(**_fields(call))
+    dose = await diary.async_log_dose(**_fields(call), context=call.context)
     return {"id": dose.id}
 
 
 async def _log_episode(diary: Diary, call: ServiceCall) -> ServiceResponse:
     """Record an episode."""
-    episode = await diary.async_log_episode(**_fields(call))
+    episode = await diary.async_log_episode(**_fields(call), context=call.context)
     return {"id": episode.id}
 
 
 async def _end_episode(diary: Diary, call: ServiceCall) -> ServiceResponse:
     """End the ongoing episode."""
-    episode = await diary.async_end_episode(**_fields(call))
+    episode = await diary.async_end_episode(**_fields(call), context=call.context)
     return {"id": episode.id}
 
 
 async def _update_entry(diary: Diary, call: ServiceCall) -> ServiceResponse:
     """Edit a dose or an episode."""
     entry = await diary.async_update_entry(
-        call.data[ATTR_ENTRY_ID], _fields(call, ATTR_ENTRY_ID)
+        call.data[ATTR_ENTRY_ID], _fields(call, ATTR_ENTRY_ID), call.context
     )
     return {"id": entry.id}
 
 
 async def _delete_entry(diary: Diary, call: ServiceCall) -> ServiceResponse:
     """Remove a dose or an episode."""
-    entry = await diary.async_delete_entry(call.data[ATTR_ENTRY_ID])
+    entry = await diary.async_delete_entry(call.data[ATTR_ENTRY_ID], call.context)
     return {"id": entry.id}
 
 
 async def _undo_last(diary: Diary, call: ServiceCall) -> ServiceResponse:
     """Take back the most recent logging action."""
-    change = await diary.async_undo_last()
+    change = await diary.async_undo_last(call.context)
     return {"id": change.entry.id}
 
 

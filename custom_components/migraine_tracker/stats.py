@@ -15,6 +15,8 @@ from .records import Change, DiaryRecords, Dose, Entry, Episode
 
 ADHERENCE_WINDOWS = (7, 30)
 MIGRAINE_DAYS_WINDOW = 30
+# The days every window looks at, worked out once per update.
+LOOKBACK = max(*ADHERENCE_WINDOWS, MIGRAINE_DAYS_WINDOW)
 
 
 def local_date(moment: datetime, tz: tzinfo) -> date:
@@ -170,19 +172,21 @@ class DayIndex:
             tracking_start = min(tracking_start, self._first_dose_day)
         doses_today = self.doses_on(today)
         today_covered = doses_today >= doses_per_day
+        days = _days(today - timedelta(days=LOOKBACK - 1), today)
+        covered = [self._doses_on.get(day, 0) >= doses_per_day for day in days]
         return DiaryStats(
             today=today,
             tracking_start=tracking_start,
             days_since_last_migraine=self._days_since_last_migraine(today),
             last_migraine=self._last_start,
-            migraine_days_30d=self._migraine_days(today, MIGRAINE_DAYS_WINDOW),
+            migraine_days_30d=self._migraine_days(days[-MIGRAINE_DAYS_WINDOW:]),
             dose_adherence_7d=self._adherence(
-                today, 7, doses_per_day, tracking_start, today_covered
+                days, covered, 7, tracking_start, today_covered
             ),
             dose_adherence_30d=self._adherence(
-                today, 30, doses_per_day, tracking_start, today_covered
+                days, covered, 30, tracking_start, today_covered
             ),
-            dose_streak=self._streak(today, doses_per_day, today_covered),
+            dose_streak=self._streak(days, covered, doses_per_day, today_covered),
             doses_today=doses_today,
             last_dose=self._last_dose,
             dose_taken_today=today_covered,
@@ -198,36 +202,55 @@ class DayIndex:
         # An end a few minutes ahead may fall on tomorrow: never below zero.
         return max(0, (today - local_date(self._last_end, self.tz)).days)
 
-    def _migraine_days(self, today: date, window: int) -> int:
-        """Return distinct dates in the window touched by any episode."""
-        first = today - timedelta(days=window - 1)
-        days = {day for day in _days(first, today) if self._episode_days.get(day)}
-        if self._ongoing is not None:
-            start = local_date(self._ongoing.started_at, self.tz)
-            days.update(d for d in _days(max(first, start), today))
-        return len(days)
+    def _migraine_days(self, window: list[date]) -> int:
+        """Return the dates of a window (ending today) touched by any episode."""
+        ongoing_from = (
+            None
+            if self._ongoing is None
+            else local_date(self._ongoing.started_at, self.tz)
+        )
+        return sum(
+            1
+            for day in window
+            if self._episode_days.get(day)
+            or (ongoing_from is not None and day >= ongoing_from)
+        )
 
+    @staticmethod
     def _adherence(
-        self,
-        today: date,
+        days: list[date],
+        covered: list[bool],
         window: int,
-        doses_per_day: int,
         tracking_start: date,
         today_covered: bool,
     ) -> float | None:
-        """Return the share of eligible days whose target was met, in percent."""
-        first = max(today - timedelta(days=window - 1), tracking_start)
-        last = today if today_covered else today - timedelta(days=1)
-        if last < first:
-            return None
-        eligible = _days(first, last)
-        covered = sum(1 for day in eligible if self.doses_on(day) >= doses_per_day)
-        return round(covered / len(eligible) * 100, 1)
+        """Return the share of eligible days whose target was met, in percent.
 
-    def _streak(self, today: date, doses_per_day: int, today_covered: bool) -> int:
+        `days` ends today; `covered` says for each whether its target was met.
+        """
+        first = max(len(days) - window, (tracking_start - days[0]).days)
+        end = len(days) if today_covered else len(days) - 1
+        if end <= first:
+            return None
+        return round(sum(covered[first:end]) / (end - first) * 100, 1)
+
+    def _streak(
+        self,
+        days: list[date],
+        covered: list[bool],
+        doses_per_day: int,
+        today_covered: bool,
+    ) -> int:
         """Return consecutive covered days ending today, else yesterday."""
-        day = today if today_covered else today - timedelta(days=1)
+        at = len(days) - 1 if today_covered else len(days) - 2
         streak = 0
+        while at >= 0 and covered[at]:
+            streak += 1
+            at -= 1
+        if at >= 0:
+            return streak
+        # A streak longer than the days at hand goes on day by day.
+        day = days[0] - timedelta(days=1)
         while self.doses_on(day) >= doses_per_day:
             streak += 1
             day -= timedelta(days=1)
