@@ -1,0 +1,1 @@
+"""Tests that run Home Assistant as a real, separate process."""
