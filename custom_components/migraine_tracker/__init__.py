@@ -9,12 +9,19 @@ from homeassistant.exceptions import ConfigEntryError
 from homeassistant.helpers import config_validation as cv, issue_registry as ir
 from homeassistant.helpers.typing import ConfigType
 
+from .blueprint import async_setup_blueprint
 from .const import DOMAIN
 from .diary import Diary
+from .intent import async_setup_intents
 from .services import async_setup_services
 from .store import DiaryFileError, DiaryStore
 
-PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.SENSOR]
+PLATFORMS: list[Platform] = [
+    Platform.BINARY_SENSOR,
+    Platform.BUTTON,
+    Platform.CALENDAR,
+    Platform.SENSOR,
+]
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
@@ -24,6 +31,8 @@ type MigraineTrackerConfigEntry = ConfigEntry[Diary]
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the diary services once for all diaries."""
     async_setup_services(hass)
+    async_setup_blueprint(hass)
+    await async_setup_intents(hass)
     return True
 
 
