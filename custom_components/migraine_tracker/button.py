@@ -8,7 +8,7 @@ from typing import Any
 
 from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
 from homeassistant.core import Context, HomeAssistant
-from homeassistant.helpers.entity_platform import AddEntitiesCallback
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from . import MigraineTrackerConfigEntry
 from .diary import Diary
@@ -51,7 +51,7 @@ BUTTONS: tuple[DiaryButtonDescription, ...] = (
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: MigraineTrackerConfigEntry,
-    async_add_entities: AddEntitiesCallback,
+    async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add a diary's buttons."""
     diary = entry.runtime_data

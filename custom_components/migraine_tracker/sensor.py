@@ -14,7 +14,7 @@ from homeassistant.components.sensor import (
 )
 from homeassistant.const import PERCENTAGE, UnitOfTime
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddEntitiesCallback
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
 from . import MigraineTrackerConfigEntry
@@ -93,7 +93,7 @@ SENSORS: tuple[DiarySensorDescription, ...] = (
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: MigraineTrackerConfigEntry,
-    async_add_entities: AddEntitiesCallback,
+    async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add a diary's sensors."""
     diary = entry.runtime_data
