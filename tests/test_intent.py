@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 from unittest.mock import patch
 
@@ -521,6 +522,21 @@ async def test_save_failure_is_said_aloud(
         "Sorry, the diary could not be saved, so nothing was logged."
     )
     await assert_empty(hass, diary_entry)
+
+
+async def test_rule_refused_meanwhile_is_said_aloud(
+    hass: HomeAssistant, diary_entry: MockConfigEntry
+) -> None:
+    """A migraine logged by a button just before the voice request is named as such."""
+    await hass.services.async_call(
+        "button", "press", {"entity_id": "button.alex_start_migraine"}, blocking=True
+    )
+    diary = diary_entry.runtime_data
+    # As if the voice request checked the numbers before the button's change.
+    diary.stats = dataclasses.replace(diary.stats, migraine_ongoing=False)
+    response = await say(hass, "I have a migraine")
+    assert response.response_type is intent.IntentResponseType.ERROR
+    assert "already ongoing" in speech(response)
 
 
 async def test_unknown_name_with_one_diary(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from pytest_homeassistant_custom_component.common import (
 import voluptuous as vol
 
 from custom_components.migraine_tracker.const import DOMAIN
-from custom_components.migraine_tracker.store import read_diary
+from custom_components.migraine_tracker.store import DiaryStore, read_diary
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.setup import async_setup_component
@@ -384,8 +385,10 @@ async def test_get_entries_ranges(
         inside["id"],
     ]
     assert len(everything["episodes"]) == 3
-    assert set(await entries(hass, kind="dose")) == {"doses"}
-    assert set(await entries(hass, kind="episode")) == {"episodes"}
+    only_doses = await entries(hass, kind="dose")
+    assert (len(only_doses["doses"]), only_doses["episodes"]) == (3, [])
+    only_episodes = await entries(hass, kind="episode")
+    assert (only_episodes["doses"], len(only_episodes["episodes"])) == ([], 3)
     until = await entries(hass, end="2026-06-10 00:00:00", kind="dose")
     assert [dose["id"] for dose in until["doses"]] == [earlier["id"]]
 
@@ -410,6 +413,33 @@ async def test_a_failed_save_changes_nothing(
     assert (await entries(hass))["doses"] == []
     with pytest.raises(ServiceValidationError):
         await call(hass, "undo_last")
+
+
+async def test_a_cancelled_caller_does_not_cut_a_change_in_half(
+    hass: HomeAssistant, diary_entry: MockConfigEntry
+) -> None:
+    """A script stopped while its log_dose is being saved leaves a whole change."""
+    release = asyncio.Event()
+    append = DiaryStore.async_append
+
+    async def slow_append(store: DiaryStore, change: Any) -> None:
+        await release.wait()
+        await append(store, change)
+
+    with patch.object(DiaryStore, "async_append", slow_append):
+        caller = hass.async_create_task(call(hass, "log_dose"))
+        await asyncio.sleep(0)
+        caller.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await caller
+        release.set()
+        await hass.async_block_till_done()
+    # The change went through as a whole: on disk, in the numbers, undoable.
+    assert len(stored(hass, diary_entry)["doses"]) == 1
+    assert state(hass, "sensor.alex_doses_today") == "1"
+    await call(hass, "undo_last")
+    assert state(hass, "sensor.alex_doses_today") == "0"
+    assert stored(hass, diary_entry)["doses"] == []
 
 
 async def test_choosing_the_diary(hass: HomeAssistant) -> None:

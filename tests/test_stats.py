@@ -266,3 +266,26 @@ def test_a_streak_longer_than_every_window(today_taken: bool) -> None:
     assert stats.dose_streak == 44 + today_taken
     assert stats.dose_adherence_30d == 100.0
     assert stats.dose_adherence_7d == 100.0
+
+
+def test_a_ten_year_streak_follows_edits_and_new_days() -> None:
+    """The kept run of a long streak is dropped when an edit breaks or mends it."""
+    first = TODAY - timedelta(days=3650)
+    doses = {n: dose(at(first + timedelta(days=n), 9), f"d{n}") for n in range(3651)}
+    index = index_of(*doses.values())
+    assert index.stats(TODAY, 1, first).dose_streak == 3651
+    # The next day, once covered, walks one day on from what it kept.
+    tomorrow = TODAY + timedelta(days=1)
+    index.add(dose(at(tomorrow, 9), "tomorrow"))
+    assert index.stats(tomorrow, 1, first).dose_streak == 3652
+    # Deleting a dose years ago breaks the streak there ...
+    index.remove(doses[1000])
+    assert index.stats(tomorrow, 1, first).dose_streak == 3652 - 1001
+    # ... a second dose on a covered day changes nothing ...
+    index.add(dose(at(first + timedelta(days=2000), 20), "extra"))
+    assert index.stats(tomorrow, 1, first).dose_streak == 3652 - 1001
+    # ... and logging the missing day mends it.
+    index.add(doses[1000])
+    assert index.stats(tomorrow, 1, first).dose_streak == 3652
+    # A target of two keeps its own run: only the day with two doses counts.
+    assert index.stats(tomorrow, 2, first).dose_streak == 0

@@ -30,8 +30,14 @@ STRINGS = load("strings.json")
 
 
 def test_english_translation_is_strings_json() -> None:
-    """translations/en.json is strings.json, as core generates it."""
+    """translations/en.json is strings.json, with every text written out.
+
+    Core resolves "[%key:...%]" references when it builds its translations;
+    a custom integration's file is served as it is, so a reference would show
+    up in the UI as raw text.
+    """
     assert load("translations/en.json") == STRINGS
+    assert "[%key:" not in (INTEGRATION / "strings.json").read_text(encoding="utf-8")
 
 
 def test_every_service_is_described_translated_and_has_an_icon() -> None:

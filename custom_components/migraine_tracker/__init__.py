@@ -5,7 +5,7 @@ from __future__ import annotations
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ConfigEntryError
+from homeassistant.exceptions import ConfigEntryError, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv, issue_registry as ir
 from homeassistant.helpers.typing import ConfigType
 
@@ -14,7 +14,7 @@ from .const import DOMAIN
 from .diary import Diary
 from .intent import async_setup_intents
 from .services import async_setup_services
-from .store import DiaryFileError, DiaryStore
+from .store import DiaryFileError, DiaryStore, diary_path
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
@@ -62,6 +62,17 @@ async def async_setup_entry(
             translation_domain=DOMAIN,
             translation_key="diary_unreadable",
             translation_placeholders={"path": str(err.path), "reason": err.reason},
+        ) from err
+    except OSError as err:
+        # A new diary's first file could not be written (full or read-only
+        # disk): nothing to lose yet, so try again later.
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="diary_not_writable",
+            translation_placeholders={
+                "path": str(err.filename or diary_path(hass, entry.entry_id)),
+                "error": err.strerror or str(err),
+            },
         ) from err
     ir.async_delete_issue(hass, DOMAIN, issue_id)
     entry.runtime_data = diary

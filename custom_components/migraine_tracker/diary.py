@@ -191,7 +191,24 @@ class Diary:
     async def _async_change(
         self, plan: Callable[[datetime], Change], context: Context | None
     ) -> Change:
-        """Plan, apply, save and announce one change, all or nothing."""
+        """Plan, apply, save and announce one change, all or nothing.
+
+        A caller that is cancelled (a script stopped while it waits) must not
+        cut a change in half: the change runs as its own task to the end.
+        """
+        task = self.hass.async_create_task(
+            self._async_make_change(plan, context),
+            f"{DOMAIN} change {self.name}",
+            eager_start=True,
+        )
+        # Nobody may be left to read the outcome after a cancel.
+        task.add_done_callback(_consume_outcome)
+        return await asyncio.shield(task)
+
+    async def _async_make_change(
+        self, plan: Callable[[datetime], Change], context: Context | None
+    ) -> Change:
+        """Make one change while holding the diary's lock."""
         async with self._lock:
             try:
                 change = plan(dt_util.utcnow())
@@ -203,8 +220,10 @@ class Diary:
                     await self.store.async_append(change)
                 else:
                     await self.store.async_save(self.records.as_dict(), new_change=True)
-            except OSError as err:
+            except BaseException as err:
                 self.records.revert(change)
+                if not isinstance(err, OSError):
+                    raise
                 _LOGGER.error("Could not save diary %s: %s", self.name, err)
                 raise HomeAssistantError(
                     translation_domain=DOMAIN,
@@ -370,7 +389,8 @@ class Diary:
         self, start: datetime | None, end: datetime | None, kind: str
     ) -> dict[str, list[dict[str, Any]]]:
         """Return the entries of a kind in a range, oldest first."""
-        result: dict[str, list[dict[str, Any]]] = {}
+        # Both keys always, so templates can read either whatever was asked.
+        result: dict[str, list[dict[str, Any]]] = {"doses": [], "episodes": []}
         if kind in ("dose", "all"):
             doses = sorted(
                 (
@@ -401,6 +421,12 @@ class Diary:
 
 
 _TIME_FIELDS = ("taken_at", "started_at", "ended_at")
+
+
+def _consume_outcome(task: asyncio.Task[Change]) -> None:
+    """Mark a change task's outcome as read, so a lone error is not reported."""
+    if not task.cancelled():
+        task.exception()
 
 
 def _utc(moment: datetime | None) -> datetime | None:

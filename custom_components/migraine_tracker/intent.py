@@ -15,7 +15,7 @@ import voluptuous as vol
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import Context, HomeAssistant
-from homeassistant.exceptions import HomeAssistantError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import config_validation as cv, intent
 
 from .const import (
@@ -229,6 +229,13 @@ class DiaryIntentHandler(intent.IntentHandler):
             )
             speech = await self.async_answer(addressee, values, intent_obj.context)
         except SpokenError as err:
+            response.async_set_error(
+                intent.IntentResponseErrorCode.FAILED_TO_HANDLE, str(err)
+            )
+            return response
+        except ServiceValidationError as err:
+            # A rule the diary refused, e.g. a migraine logged meanwhile by a
+            # button: say the rule, not a disk failure.
             response.async_set_error(
                 intent.IntentResponseErrorCode.FAILED_TO_HANDLE, str(err)
             )

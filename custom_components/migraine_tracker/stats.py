@@ -79,6 +79,8 @@ class DayIndex:
         self._last_start: datetime | None = None
         self._last_end: datetime | None = None
         self._stale = False
+        # Covered runs ending at a day, by daily target: (last day, length).
+        self._runs: dict[int, tuple[date, int]] = {}
 
     @classmethod
     def build(cls, records: DiaryRecords, tz: tzinfo) -> DayIndex:
@@ -110,6 +112,7 @@ class DayIndex:
             self._dose_times[entry.id] = entry.taken_at
             day = local_date(entry.taken_at, self.tz)
             self._doses_on[day] += 1
+            self._forget_runs(day, self._doses_on[day] - 1, self._doses_on[day])
             if self._last_dose is None or entry.taken_at > self._last_dose:
                 self._last_dose = entry.taken_at
             if self._first_dose_day is None or day < self._first_dose_day:
@@ -132,6 +135,7 @@ class DayIndex:
             del self._dose_times[entry.id]
             day = local_date(entry.taken_at, self.tz)
             self._doses_on[day] -= 1
+            self._forget_runs(day, self._doses_on[day] + 1, self._doses_on[day])
             if not self._doses_on[day]:
                 del self._doses_on[day]
             return
@@ -249,9 +253,29 @@ class DayIndex:
             at -= 1
         if at >= 0:
             return streak
-        # A streak longer than the days at hand goes on day by day.
-        day = days[0] - timedelta(days=1)
+        # A streak longer than the days at hand goes on before them.
+        return streak + self._run_ending(days[0] - timedelta(days=1), doses_per_day)
+
+    def _run_ending(self, last: date, doses_per_day: int) -> int:
+        """Return how many consecutive covered days end at `last`.
+
+        The run found is kept, so the next day's question walks one day, not
+        years of an unbroken streak.
+        """
+        known = self._runs.get(doses_per_day)
+        length = 0
+        day = last
         while self.doses_on(day) >= doses_per_day:
-            streak += 1
+            if known is not None and day == known[0]:
+                length += known[1]
+                break
+            length += 1
             day -= timedelta(days=1)
-        return streak
+        self._runs[doses_per_day] = (last, length)
+        return length
+
+    def _forget_runs(self, day: date, before: int, after: int) -> None:
+        """Drop kept runs that a day's new dose count may have changed."""
+        for doses_per_day, (last, _) in list(self._runs.items()):
+            if day <= last and (before >= doses_per_day) != (after >= doses_per_day):
+                del self._runs[doses_per_day]
