@@ -24,6 +24,7 @@ from custom_components.migraine_tracker.records import (
 )
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 
 from .conftest import call, make_entry, setup_entry
@@ -322,18 +323,43 @@ async def test_a_failed_append_leaves_the_journal_as_it_was(
     assert len(diary_entry.runtime_data.records.doses) == 2
 
 
-async def test_when_the_journal_cannot_be_repaired_the_next_change_snapshots(
-    hass: HomeAssistant, diary_entry: MockConfigEntry
-) -> None:
-    """If a failed line cannot be taken out, nothing is appended after it."""
-    await call(hass, "log_dose")
-
+async def log_while_the_disk_fails(hass: HomeAssistant) -> None:
+    """Log a dose whose journal line can be neither synced nor taken out."""
     with (
         patch.object(store, "_sync_data", side_effect=OSError(5, "I/O error")),
         patch.object(store.os, "ftruncate", side_effect=OSError(5, "I/O error")),
-        pytest.raises(Exception, match="I/O error"),
+        pytest.raises(HomeAssistantError, match="I/O error"),
     ):
         await call(hass, "log_dose")
+
+
+async def test_when_the_journal_cannot_be_repaired_a_snapshot_outranks_it(
+    hass: HomeAssistant, diary_entry: MockConfigEntry
+) -> None:
+    """If a failed line cannot be taken out, a new snapshot replaces the journal."""
+    await call(hass, "log_dose")
+    await log_while_the_disk_fails(hass)
+
+    # The refused line is gone with the journal; the snapshot has what memory has.
+    assert journal_file(hass, diary_entry).read_bytes() == b""
+    stored = store.read_diary(snapshot_file(hass, diary_entry))
+    assert stored is not None
+    assert len(stored["doses"]) == 1 == len(diary_entry.runtime_data.records.doses)
+    # Logging goes on in the journal.
+    await call(hass, "log_dose")
+    assert len(journal(hass, diary_entry)) == 1
+    stored = store.read_diary(snapshot_file(hass, diary_entry))
+    assert stored is not None
+    assert len(stored["doses"]) == 2
+
+
+async def test_when_the_disk_refuses_even_the_repair_the_next_change_snapshots(
+    hass: HomeAssistant, diary_entry: MockConfigEntry
+) -> None:
+    """If the repairing snapshot fails too, the next change writes one instead."""
+    await call(hass, "log_dose")
+    with patch.object(store, "_write", side_effect=OSError(5, "I/O error")):
+        await log_while_the_disk_fails(hass)
 
     # The unacknowledged line is still in the journal, but never read again.
     assert len(journal(hass, diary_entry)) == 2

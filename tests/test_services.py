@@ -415,6 +415,35 @@ async def test_a_failed_save_changes_nothing(
         await call(hass, "undo_last")
 
 
+async def test_a_refused_change_that_reached_the_disk_is_overwritten(
+    hass: HomeAssistant, diary_entry: MockConfigEntry
+) -> None:
+    """A journal line whose sync failed and that cannot be taken back is outranked.
+
+    The call reports failure, so the dose must not come back after a restart.
+    """
+    kept = await call(hass, "log_dose", taken_at="2026-06-14 21:00:00")
+    with (
+        patch(
+            "custom_components.migraine_tracker.store._sync_data",
+            side_effect=OSError(5, "Input/output error"),
+        ),
+        patch(
+            "custom_components.migraine_tracker.store.os.ftruncate",
+            side_effect=OSError(5, "Input/output error"),
+        ),
+        pytest.raises(HomeAssistantError),
+    ):
+        await call(hass, "log_dose")
+    assert [dose["id"] for dose in stored(hass, diary_entry)["doses"]] == [kept["id"]]
+    assert await hass.config_entries.async_reload(diary_entry.entry_id)
+    await hass.async_block_till_done()
+    assert [d["id"] for d in (await entries(hass))["doses"]] == [kept["id"]]
+    # The diary goes on logging normally.
+    await call(hass, "log_dose")
+    assert len(stored(hass, diary_entry)["doses"]) == 2
+
+
 async def test_a_cancelled_caller_does_not_cut_a_change_in_half(
     hass: HomeAssistant, diary_entry: MockConfigEntry
 ) -> None:

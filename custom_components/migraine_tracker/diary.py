@@ -225,6 +225,7 @@ class Diary:
                 if not isinstance(err, OSError):
                     raise
                 _LOGGER.error("Could not save diary %s: %s", self.name, err)
+                await self._async_settle_disk()
                 raise HomeAssistantError(
                     translation_domain=DOMAIN,
                     translation_key="save_failed",
@@ -248,6 +249,21 @@ class Diary:
                 eager_start=False,
             )
         return change
+
+    async def _async_settle_disk(self) -> None:
+        """Make the disk agree with memory after a save that may have landed.
+
+        A journal line that could not be taken back, or a snapshot renamed
+        before its folder sync failed, may hold the refused change: a new
+        snapshot, numbered past it, outranks it. If the disk refuses this
+        too, the next change tries again.
+        """
+        if self.store.can_append:
+            return
+        try:
+            await self.store.async_save(self.records.as_dict(), new_change=True)
+        except OSError as err:
+            _LOGGER.warning("Could not rewrite diary %s: %s", self.name, err)
 
     async def async_compact(self) -> None:
         """Fold the journal into a new snapshot, if it holds any change."""
