@@ -92,7 +92,7 @@ def _shape(entry: Entry) -> dict[str, Any]:
     data = entry.as_dict()
     times = ("taken_at",) if isinstance(entry, Dose) else ("started_at", "ended_at")
     shape: dict[str, Any] = {
-        "kind": "dose" if isinstance(entry, Dose) else "episode",
+        "kind": entry.kind,
         **{name: data[name] for name in times},
         "fields_set": sorted(
             name

@@ -309,7 +309,7 @@ class Diary:
         else:
             data |= {
                 "action": change.action,
-                "kind": "dose" if isinstance(entry, Dose) else "episode",
+                "kind": entry.kind,
             }
             event = EVENT_ENTRY_CHANGED
         # The caller's context lets the logbook say who or what made the change.
@@ -417,7 +417,7 @@ class Diary:
                 ),
                 key=lambda dose: dose.taken_at,
             )
-            result["doses"] = [_local(dose.as_dict()) for dose in doses]
+            result["doses"] = [_shown(dose) for dose in doses]
         if kind in ("episode", "all"):
             episodes = sorted(
                 (
@@ -432,7 +432,7 @@ class Diary:
                 ),
                 key=lambda episode: episode.started_at,
             )
-            result["episodes"] = [_local(episode.as_dict()) for episode in episodes]
+            result["episodes"] = [_shown(episode) for episode in episodes]
         return result
 
 
@@ -458,11 +458,10 @@ def _utc_fields(fields: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _local(item: dict[str, Any]) -> dict[str, Any]:
-    """Show an entry's stored UTC times in Home Assistant's time zone."""
+def _shown(entry: Entry) -> dict[str, Any]:
+    """Return an entry's fields with its times in Home Assistant's time zone."""
+    item = entry.as_dict()
     for field in _TIME_FIELDS:
-        if item.get(field):
-            item[field] = dt_util.as_local(
-                datetime.fromisoformat(item[field])
-            ).isoformat()
+        if (moment := getattr(entry, field, None)) is not None:
+            item[field] = dt_util.as_local(moment).isoformat()
     return item

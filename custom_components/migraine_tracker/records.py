@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 import uuid
 
 from .const import (
@@ -59,6 +59,8 @@ class DiaryError(Exception):
 class Dose:
     """One dose of the supplement."""
 
+    kind: ClassVar[EntryKind] = "dose"
+
     id: str
     taken_at: datetime
     amount_mg: int
@@ -77,6 +79,8 @@ class Dose:
 @dataclass(frozen=True, slots=True)
 class Episode:
     """One migraine episode; without an end it is ongoing."""
+
+    kind: ClassVar[EntryKind] = "episode"
 
     id: str
     started_at: datetime
@@ -298,7 +302,7 @@ class DiaryRecords:
             raise DiaryError(
                 "field_not_for_kind",
                 fields=", ".join(wrong),
-                kind="dose" if isinstance(entry, Dose) else "episode",
+                kind=entry.kind,
                 allowed=", ".join(sorted(allowed)),
             )
         if not fields:

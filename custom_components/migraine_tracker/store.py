@@ -35,7 +35,7 @@ import orjson
 from homeassistant.core import HomeAssistant
 
 from .const import DOMAIN
-from .records import Change, Dose, UndoStep
+from .records import Change, UndoStep
 
 # Version 2 added the journal; a build that knows only the snapshot must not
 # read a diary whose latest changes are in the journal.
@@ -211,7 +211,7 @@ def journal_line(change: Change) -> dict[str, Any]:
     entry = change.entry
     line: dict[str, Any] = {
         "action": change.action,
-        "kind": "dose" if isinstance(entry, Dose) else "episode",
+        "kind": entry.kind,
         "id": entry.id,
         "entry": None if change.after is None else change.after.as_dict(),
     }

@@ -432,23 +432,21 @@ class HassProcess:
         self, method: str, path: str, body: Any = None, timeout: float = 60
     ) -> Any:
         """Send an authenticated request; return the decoded JSON answer."""
-        response = self.session.request(
-            method,
-            self.base_url + path,
-            headers=self._headers(),
-            json=body,
-            timeout=timeout,
-        )
-        if response.status_code == 401 and self.auth_path.exists():
-            # Access tokens expire after 30 minutes; long runs log in again.
-            self.login()
-            response = self.session.request(
+
+        def send() -> requests.Response:
+            return self.session.request(
                 method,
                 self.base_url + path,
                 headers=self._headers(),
                 json=body,
                 timeout=timeout,
             )
+
+        response = send()
+        if response.status_code == 401 and self.auth_path.exists():
+            # Access tokens expire after 30 minutes; long runs log in again.
+            self.login()
+            response = send()
         _raise_for(response, f"{method} {path}")
         return response.json() if response.content else None
 
